@@ -1,0 +1,1 @@
+"""recjax: LLMs as data augmenters for cold-start item recommendation, in JAX/Flax."""
