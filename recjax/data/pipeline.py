@@ -62,8 +62,8 @@ class _Batches:
 class SequenceBatches(_Batches):
   """SASRec windows: each user's last seq_len+1 training items, left-padded.
 
-  batch: user int32[B], inputs int32[B,L], targets int32[B,L] (next item),
-  negatives int32[B,L,N] (warm, never the target), mask bool[B,L] (target valid).
+  batch: user int32[B], inputs int32[B,L], positive int32[B,L] (the next item),
+  negatives int32[B,L,N] (warm, never the positive), mask bool[B,L] (positive valid).
   Users with fewer than two training items have no next-item target and are skipped.
   """
 
@@ -96,7 +96,7 @@ class SequenceBatches(_Batches):
         0, len(self.warm_items) - 1, size=(self.batch_size, self.seq_len, self.num_negatives))
     draw = draw[self.local_rows]
     draw += draw >= self.warm_rank[targets][:, :, None]
-    return dict(user=users, inputs=inputs, targets=np.where(mask, targets, 0),
+    return dict(user=users, inputs=inputs, positive=np.where(mask, targets, 0),
                 negatives=self.warm_items[draw], mask=mask)
 
 
@@ -104,7 +104,7 @@ class TripleBatches(_Batches):
   """NeuMF triples: every training interaction once per epoch, negatives warm and
   outside the user's training items.
 
-  batch: user int32[B], positive int32[B], negatives int32[B,N].
+  batch: user int32[B], positive int32[B], negatives int32[B,N], mask bool[B].
   """
 
   def __init__(self, split, *, batch_size, num_negatives=1, seed=0,
@@ -137,4 +137,5 @@ class TripleBatches(_Batches):
       for j in range(self.num_negatives):
         while self.has_seen(users[row:row + 1], negatives[row, j:j + 1])[0]:
           negatives[row, j] = self.warm_items[rng.integers(0, len(self.warm_items))]
-    return dict(user=users, positive=self.split.train_items[rows], negatives=negatives)
+    return dict(user=users, positive=self.split.train_items[rows], negatives=negatives,
+                mask=np.ones(len(users), dtype=bool))

@@ -19,18 +19,18 @@ def test_sequence_windows(split):
   batches = SequenceBatches(split, seq_len=L, batch_size=64, num_negatives=3, seed=1)
   b = batches.batch(5)
   assert {k: v.shape for k, v in b.items()} == dict(
-      user=(64,), inputs=(64, L), targets=(64, L), negatives=(64, L, 3), mask=(64, L))
-  assert all(b[k].dtype == np.int32 for k in ("user", "inputs", "targets", "negatives"))
+      user=(64,), inputs=(64, L), positive=(64, L), negatives=(64, L, 3), mask=(64, L))
+  assert all(b[k].dtype == np.int32 for k in ("user", "inputs", "positive", "negatives"))
   for row, u in enumerate(b["user"]):
     seq = split.train_sequence(u).tolist()[-(L + 1):]
     padded = [0] * (L + 1 - len(seq)) + seq
     assert b["inputs"][row].tolist() == padded[:-1]
     n = len(seq) - 1
     assert b["mask"][row].tolist() == [False] * (L - n) + [True] * n
-    assert b["targets"][row].tolist() == [0] * (L - n) + seq[1:]
+    assert b["positive"][row].tolist() == [0] * (L - n) + seq[1:]
   negs = b["negatives"]
   assert not split.is_cold[negs].any() and (negs > 0).all()
-  assert not (negs == b["targets"][:, :, None]).any()
+  assert not (negs == b["positive"][:, :, None]).any()
 
 
 def test_negatives_cover_every_warm_item(split):
