@@ -30,11 +30,16 @@ def replicated(mesh):
 
 
 def to_global(batch, mesh):
-  """This process's rows of a numpy batch -> global jax arrays sharded over "data"."""
+  """This process's rows of a numpy batch -> global jax arrays sharded over "data".
+
+  On a mesh of this process's devices alone (jax.local_devices()), the rows are the
+  whole batch; on a multi-process mesh every process passes its own rows.
+  """
   sharding = batch_sharding(mesh)
+  processes = len({d.process_index for d in mesh.devices.flat})
   out = {}
   for name, local in batch.items():
-    global_shape = (local.shape[0] * jax.process_count(),) + local.shape[1:]
+    global_shape = (local.shape[0] * processes,) + local.shape[1:]
     check_batch_size(global_shape[0], mesh)
     out[name] = jax.make_array_from_process_local_data(sharding, local, global_shape)
   return out
