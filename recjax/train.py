@@ -171,9 +171,10 @@ def train_and_evaluate(config, workdir):
   writer = Writer(workdir)
   start = int(state.step)
   pending, started = None, time.time()
-  bar = tqdm(range(start, total_steps), initial=start, total=total_steps, desc="train",
-             disable=jax.process_index() != 0 or meta["stopped"])
-  for step in bar if not meta["stopped"] else []:
+  end = start if meta["stopped"] else total_steps  # a run resumed after its early stop trains no more
+  bar = tqdm(range(start, end), initial=start, total=total_steps, desc="train",
+             disable=jax.process_index() != 0)
+  for step in bar:
     batch = parallel.to_global(batches.batch(step), mesh)
     state, metrics = train_step(state, batch, dropout_key)
     if pending is not None:  # read step-1's metrics only now that step is dispatched
@@ -193,6 +194,7 @@ def train_and_evaluate(config, workdir):
       else:
         meta["evals_since_best"] += 1
       meta["stopped"] = meta["evals_since_best"] >= config.early_stopping.patience
+      meta["data_step"] = done  # batches are a function of (seed, step): this is the data position
       writer.write(done, {**valid, "epoch": done / steps_per_epoch, "wall_s": time.time() - started})
       manager.save(done, args=ocp.args.Composite(
           state=ocp.args.StandardSave(state), best=ocp.args.StandardSave(best),

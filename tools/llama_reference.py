@@ -38,7 +38,8 @@ def titles():
 
 def record(name):
   from llama_cpp import Llama
-  llm = Llama(model_path=model_path(name), n_ctx=1024, n_threads=2, verbose=False, logits_all=False)
+  # logits_all: with it off this version leaves `scores` zero; only the last row is read anyway
+  llm = Llama(model_path=model_path(name), n_ctx=1024, n_threads=2, verbose=False, logits_all=True)
   vocab = llm.n_vocab()
   probe = np.sort(np.random.default_rng(0).choice(vocab, 2048, replace=False))
   out = {"probe_ids": probe.astype(np.int32)}

@@ -49,8 +49,9 @@ def make_labeler(config, dataset):
 
 
 def _save(path, **arrays):
-  tmp = path.with_suffix(".tmp.npz")
-  np.savez(tmp, **arrays)
+  tmp = path.with_name(f".{path.name}.partial")
+  with open(tmp, "wb") as f:
+    np.savez(f, **arrays)
   os.replace(tmp, path)  # a killed job leaves no half-written shard behind
 
 

@@ -58,11 +58,15 @@ class Model(nn.Module):
     self.dropout_layer = nn.Dropout(self.dropout)
 
   def sequence(self, inputs_BxL, *, train):
-    """h_BxLxD: the representation after each prefix of the (left-padded) inputs."""
+    """h_BxLxD: the representation after each prefix of the (left-padded) inputs.
+
+    Positions are right-aligned: a window shorter than seq_len takes the last
+    position embeddings, so trimming pure padding off the left changes nothing.
+    """
     _, length = inputs_BxL.shape
     valid_BxL = inputs_BxL > 0
     x = self.item_embedding(inputs_BxL) * jnp.sqrt(self.dim).astype(jnp.float32)
-    x = x + self.position_embedding(jnp.arange(length))[None]
+    x = x + self.position_embedding(self.seq_len - length + jnp.arange(length))[None]
     x = self.dropout_layer(x, deterministic=not train) * valid_BxL[..., None]
     causal_LxL = jnp.tril(jnp.ones((length, length), dtype=bool))
     # A padded query sees only itself, so no softmax row is empty (its output is zeroed).
