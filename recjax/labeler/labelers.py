@@ -15,6 +15,9 @@ class TfidfLabeler:
   """cos(history, a) - cos(history, b) over TF-IDF vectors of lower-cased title words."""
   name = "tfidf"
 
+  def num_prompts(self, a, b):
+    return len(a)
+
   def __init__(self, titles):
     words = [re.findall(r"[a-z0-9]+", t.lower()) for t in titles]
     df = collections.Counter(w for ws in words for w in set(ws))
@@ -60,6 +63,9 @@ class CoinLabeler:
   def __init__(self, seed=0):
     self.seed = seed
 
+  def num_prompts(self, a, b):
+    return len(a)
+
   def margins(self, histories, a, b, progress=None):
     rng = np.random.default_rng([self.seed, len(a), int(np.sum(a)) % (2**31)])
     out = rng.choice([-1.0, 1.0], size=len(a))
@@ -83,6 +89,12 @@ class LLMLabeler:
     self.llm, self.titles, self.mode = llm, titles, mode
     self.name = f"llm-{mode}"
     self._prior = {}  # item -> log p(title | no history), the same for every user
+
+  def num_prompts(self, a, b):
+    """Prompts margins() will run: two per pair, plus one per item not yet scored alone."""
+    if self.mode == "ab":
+      return 2 * len(a)
+    return 2 * len(a) + len({int(i) for i in np.concatenate([a, b])} - set(self._prior))
 
   def margins(self, histories, a, b, progress=None):
     build = self.llm.prompts

@@ -72,10 +72,11 @@ def label_pairs(config, workdir):
   logging.info("%d pairs in %d shards; %d left for this process", len(todo.users), count, len(mine))
   if mine:
     labeler = make_labeler(config, dataset)
-    prompts_per_pair = 2 if config.labeler.kind == "llm" else 1
-    with tqdm(total=len(mine) * size * prompts_per_pair, unit="prompt", desc="label") as bar:
+    with tqdm(unit="prompt", desc="label") as bar:
       for k in mine:
         rows = slice(k * size, (k + 1) * size)
+        bar.total = bar.n + labeler.num_prompts(todo.a[rows], todo.b[rows])  # grows shard by shard
+        bar.refresh()
         m = labeler.margins(todo.histories[rows], todo.a[rows], todo.b[rows], progress=bar)
         _save(paths[k], user=todo.users[rows], item_a=todo.a[rows], item_b=todo.b[rows],
               margin_a=m["margin_a"], margin_b=m["margin_b"], margin=m["margin"],
@@ -110,8 +111,7 @@ def measure_accuracy(config, workdir):
   todo = pairs.accuracy_pairs(dataset, split, num_users=config.accuracy.num_users,
                               history_len=config.aug.history_len, seed=config.accuracy.seed)
   labeler = make_labeler(config, dataset)
-  with tqdm(total=len(todo.users) * (2 if config.labeler.kind == "llm" else 1), unit="prompt",
-            desc="accuracy") as bar:
+  with tqdm(total=labeler.num_prompts(todo.a, todo.b), unit="prompt", desc="accuracy") as bar:
     m = labeler.margins(todo.histories, todo.a, todo.b, progress=bar)
   result = {"labeler": labeler.name, "model": config.labeler.model if config.labeler.kind == "llm" else "",
             "dataset": config.data.name, **pairs.accuracy(m["margin"]),
