@@ -21,14 +21,13 @@ def main(argv):
   import jax
   if _DISTRIBUTED.value:
     jax.distributed.initialize()
-  from recjax.data.dataset import DataFormatError
+  from launch import bad_input_exits
   from recjax.labeler import run
-  from recjax.labeler.gguf_file import GGUFError
   config = _CONFIG.value
   os.makedirs(_WORKDIR.value, exist_ok=True)
   with open(os.path.join(_WORKDIR.value, "config.json"), "w") as f:
     f.write(config.to_json(indent=1))
-  try:
+  with bad_input_exits():
     if config.task == "accuracy":
       result = run.measure_accuracy(config, _WORKDIR.value)
       print(json.dumps({k: v for k, v in result.items() if k != "confidence"}))
@@ -37,8 +36,6 @@ def main(argv):
       print(f"{len(paths)} label shards in {_WORKDIR.value}")
     else:
       raise SystemExit(f"error: unknown task {config.task!r}; known: pairs, accuracy")
-  except (DataFormatError, GGUFError, FileNotFoundError) as e:
-    raise SystemExit(f"error: {e}") from None
 
 
 if __name__ == "__main__":

@@ -11,8 +11,8 @@ import os
 from absl import app, flags, logging
 from ml_collections import config_flags
 
+from launch import bad_input_exits
 from recjax.data import load, stats
-from recjax.data.dataset import DataFormatError
 
 _CONFIG = config_flags.DEFINE_config_file("config", "configs/data.py", "data config file")
 _WORKDIR = flags.DEFINE_string("workdir", None, "optional folder for stats.json and config.json")
@@ -21,10 +21,8 @@ _WORKDIR = flags.DEFINE_string("workdir", None, "optional folder for stats.json 
 def main(argv):
   del argv
   config = _CONFIG.value
-  try:
+  with bad_input_exits():
     dataset, split, hit = load.load(config)
-  except (DataFormatError, FileNotFoundError) as e:
-    raise SystemExit(f"error: {e}") from None  # bad input is the user's to fix: no traceback
   s = stats.statistics(dataset, split)
   print(stats.format_table(dataset.name, s))
   print(f"{'loaded from' if hit else 'cached at'} {load.cache_path(config)}")

@@ -16,12 +16,10 @@ def main(argv):
   import jax
   if _DISTRIBUTED.value:
     jax.distributed.initialize()
+  from launch import bad_input_exits
   from recjax import train
-  from recjax.data.dataset import DataFormatError
-  try:
+  with bad_input_exits():
     results = train.train_and_evaluate(_CONFIG.value, _WORKDIR.value)
-  except (DataFormatError, FileNotFoundError) as e:
-    raise SystemExit(f"error: {e}") from None
   if jax.process_index() == 0:
     keys = [k for k in sorted(results) if k.endswith(("recall@50", "ndcg@10"))]
     for k in keys:

@@ -126,6 +126,9 @@ class Evaluator:
     self.model, self.mesh, self.batch_size = model, mesh, batch_size
     self.sets = {w: eval_sets(split, which=w, seq_len=seq_len) for w in ("valid", "test")}
     self.all_items = jnp.arange(split.num_items + 1)
+    # this process's rows of every global eval batch
+    self.share = slice(jax.process_index() * batch_size // jax.process_count(),
+                       (jax.process_index() + 1) * batch_size // jax.process_count())
 
   @functools.partial(jax.jit, static_argnums=0)
   def _sums(self, params, batch, candidates_CxI):
@@ -150,11 +153,9 @@ class Evaluator:
         real = np.arange(self.batch_size) < len(rows)
         rows = np.pad(rows, (0, self.batch_size - len(rows)), constant_values=rows[0])  # masked padding
         width = window_bucket(window[rows].max(), s.inputs.shape[1])
-        share = slice(jax.process_index() * self.batch_size // jax.process_count(),
-                      (jax.process_index() + 1) * self.batch_size // jax.process_count())
         batch = dict(user=s.users[rows], inputs=s.inputs[rows][:, -width:], history=s.history[rows],
                      targets=s.targets[rows], user_mask=real.astype(np.float32))
-        batch = parallel.to_global({k: v[share] for k, v in batch.items()}, self.mesh)
+        batch = parallel.to_global({k: v[self.share] for k, v in batch.items()}, self.mesh)
         total += np.asarray(jax.device_get(self._sums(params, batch, candidates)))
       for c, cand in enumerate(names):
         for m, metric in enumerate(metric_names()):

@@ -126,6 +126,10 @@ def _checkpoint_manager(workdir):
                                item_names=("state", "best", "meta"))
 
 
+def _fetch(metrics):
+  return {k: float(v) for k, v in jax.device_get(metrics).items()}
+
+
 def _check_finite(step, metrics):
   for k, v in sorted(metrics.items(), key=lambda kv: kv[0] != "loss"):  # the loss first
     if not np.isfinite(v):
@@ -178,7 +182,7 @@ def train_and_evaluate(config, workdir):
     batch = parallel.to_global(batches.batch(step), mesh)
     state, metrics = train_step(state, batch, dropout_key)
     if pending is not None:  # read step-1's metrics only now that step is dispatched
-      host = {k: float(v) for k, v in jax.device_get(pending[1]).items()}
+      host = _fetch(pending[1])
       _check_finite(pending[0], host)
       if pending[0] % config.log_every_steps == 0:
         writer.write(pending[0], host)
@@ -204,7 +208,7 @@ def train_and_evaluate(config, workdir):
                      done, config.early_stopping.metric, config.early_stopping.patience)
         break
   if pending is not None:
-    _check_finite(pending[0], {k: float(v) for k, v in jax.device_get(pending[1]).items()})
+    _check_finite(pending[0], _fetch(pending[1]))
   manager.wait_until_finished()
   writer.close()
 

@@ -102,7 +102,7 @@ class LLMLabeler:
     if self.mode == "ab":
       requests = [build.ab(h, self.titles[i], self.titles[j]) for h, i, j in zip(texts, a, b)]
       requests += [build.ab(h, self.titles[j], self.titles[i]) for h, i, j in zip(texts, a, b)]
-      lp = np.array([x for x in self.llm.logprobs(requests, progress)])
+      lp = np.array(self.llm.logprobs(requests, progress))
       first, second = lp[:len(a)], lp[len(a):]
       margin_a, margin_b = first[:, 0] - first[:, 1], second[:, 0] - second[:, 1]
       return {"margin": (margin_a - margin_b) / 2, "margin_a": margin_a, "margin_b": margin_b}

@@ -25,7 +25,7 @@ import pytest
 from recjax import parallel
 from recjax.labeler import llm
 from recjax.labeler.run import model_path
-from tools.llama_reference import PROMPTS
+from tools.llama_reference import PROMPTS, titles as beauty_titles
 
 TIE = 0.1
 LLAMA_CPP_CORR = {("gemma3-270m", 3): 0.997}  # see the module docstring
@@ -52,7 +52,6 @@ def test_token_ids_match(pair):
     assert model.tokenizer.encode(text) == ref[f"prompt_{n}_ids"].tolist(), (name, n)
   ends = np.cumsum(ref["title_lengths"])
   titles = np.split(ref["title_ids"], ends[:-1])
-  from tools.llama_reference import titles as beauty_titles
   for text, ids in zip(beauty_titles(), titles):
     assert model.tokenizer.encode(text, add_bos=False) == ids.tolist(), (name, text)
 
